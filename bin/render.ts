@@ -2,6 +2,7 @@
 // multi-document YAML, with no cluster and no Pulumi CLI. Exit 0 with YAML on stdout; exit 1
 // with the config problems on stderr and nothing on stdout; exit 2 for a usage mistake.
 
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { stringify } from "yaml";
@@ -45,6 +46,11 @@ function main(argv: string[]): number {
 
     const projectDir = path.resolve(options["project-dir"] ?? PROJECT_DIR);
     const stackFile = options["config-file"] ?? stackFilePath(projectDir, options.stack as string);
+    if (!fs.existsSync(stackFile)) {
+        const stacks = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        process.stderr.write(`No stack file ${stackFile}. Stacks here: ${stacks.join(", ") || "none"}.\n`);
+        return 1;
+    }
     const raw = readStackFiles(projectDir, stackFile);
 
     let validated;

@@ -15,6 +15,7 @@ import {
     promDurationProblem,
     promLabelNameProblem,
     quantityProblem,
+    runbookUrlProblem,
     timeZoneProblem,
 } from "./value-checks";
 
@@ -92,7 +93,7 @@ export const settingsSchema = z.strictObject({
         labels: checkedMap(labelKeyProblem, checkedString(labelValueProblem)),
         alertLabels: checkedMap(promLabelNameProblem, z.string()),
         kubeStateMetricsSelector: checkedString(labelMatchersProblem),
-        runbookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]),
+        runbookUrl: checkedString(runbookUrlProblem),
         alerts: z.strictObject({
             failed: alert,
             lastRunFailed: alert,

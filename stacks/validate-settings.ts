@@ -105,8 +105,6 @@ function plainMessage(issue: z.core.$ZodIssue): string {
             return `must be ${issue.inclusive === false ? "greater than" : "at least"} ${issue.minimum}`;
         case "too_big":
             return `must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
-        case "invalid_union":
-            return "must be an http(s) address, or empty";
         default:
             return issue.message;
     }

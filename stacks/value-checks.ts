@@ -182,3 +182,14 @@ export function envNameProblem(name: string): string | undefined {
     }
     return undefined;
 }
+
+/** The runbook's address: empty (monitoring off) or an absolute http(s) URL. */
+export function runbookUrlProblem(value: string): string | undefined {
+    if (value === "") return undefined;
+    try {
+        if (["http:", "https:"].includes(new URL(value).protocol)) return undefined;
+    } catch {
+        // Not a URL at all: same answer as a URL of another scheme.
+    }
+    return "must be an absolute http(s) address, e.g. https://git.example.org/ops/bookwyrm-cronjobs/README.md";
+}
