@@ -26,9 +26,8 @@ describe("Pulumi.yaml", () => {
         assert.equal(project.name, "bookwyrm-cronjobs");
         assert.equal(project.runtime.name, "nodejs");
         assert.equal(project.runtime.options.typescript, false);
-        assert.equal(project.runtime.options.nodeargs, "--require sucrase/register/ts");
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        assert.equal(pkg.main, "index.ts");
+        assert.equal(pkg.main, "bin/pulumi-program.js");
         assert.ok(pkg.dependencies.sucrase, "sucrase must be a runtime dependency");
     });
 
