@@ -13,7 +13,7 @@ import {
     labelValueProblem,
     pinnedImageProblem,
     promDurationProblem,
-    promLabelNameProblem,
+    alertLabelNameProblem,
     quantityProblem,
     runbookUrlProblem,
     timeZoneProblem,
@@ -91,7 +91,7 @@ export const settingsSchema = z.strictObject({
         enabled: z.boolean(),
         namespace: checkedString(dnsLabelProblem).optional(),
         labels: checkedMap(labelKeyProblem, checkedString(labelValueProblem)),
-        alertLabels: checkedMap(promLabelNameProblem, z.string()),
+        alertLabels: checkedMap(alertLabelNameProblem, z.string()),
         kubeStateMetricsSelector: checkedString(labelMatchersProblem),
         runbookUrl: checkedString(runbookUrlProblem),
         alerts: z.strictObject({

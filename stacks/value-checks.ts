@@ -164,9 +164,16 @@ export function labelValueProblem(value: string): string | undefined {
     return "is not a valid label value: at most 63 letters, digits, '-', '_' and '.'";
 }
 
-/** A Prometheus label name, as alert labels need. */
-export function promLabelNameProblem(key: string): string | undefined {
-    return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) ? undefined : "is not a valid Prometheus label name";
+// Labels the alerts set themselves; an extra label of the same name would silently replace them.
+const ALERT_OWN_LABELS = ["alertname", "severity", "namespace", "cronjob", "job_name", "deployment"];
+
+/** An extra alert label: a Prometheus label name that does not clash with the alerts' own. */
+export function alertLabelNameProblem(key: string): string | undefined {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) return "is not a valid Prometheus label name";
+    if (ALERT_OWN_LABELS.includes(key)) {
+        return `is set by the alerts themselves (${ALERT_OWN_LABELS.join(", ")}); use monitoring.alerts.<alert>.severity for severity`;
+    }
+    return undefined;
 }
 
 // Names that BookWyrm reads secrets from. Plain env lives in the stack file, in git; these

@@ -56,6 +56,7 @@ const BAD_INPUTS: [string, Record<string, unknown>, string, RegExp][] = [
     ["a selector that is no matcher", { monitoring: { kubeStateMetricsSelector: "kube-state-metrics" } }, "monitoring.kubeStateMetricsSelector", /label matchers/],
     ["a label value with spaces", { monitoring: { labels: { release: "kube prometheus" } } }, "monitoring.labels.release", /label value/],
     ["an alert label name with a dash", { monitoring: { alertLabels: { "my-team": "x" } } }, "monitoring.alertLabels.my-team", /Prometheus label name/],
+    ["an alert label the alerts set", { monitoring: { alertLabels: { severity: "page" } } }, "monitoring.alertLabels.severity", /set by the alerts themselves/],
 ];
 
 describe("validateSettings", () => {
