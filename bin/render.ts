@@ -47,8 +47,12 @@ function main(argv: string[]): number {
     const projectDir = path.resolve(options["project-dir"] ?? PROJECT_DIR);
     const stackFile = options["config-file"] ?? stackFilePath(projectDir, options.stack as string);
     if (!fs.existsSync(stackFile)) {
-        const stacks = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
-        process.stderr.write(`No stack file ${stackFile}. Stacks here: ${stacks.join(", ") || "none"}.\n`);
+        const stacks = fs
+            .readdirSync(projectDir)
+            .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        process.stderr.write(
+            `No stack file ${stackFile}. Stacks here: ${stacks.join(", ") || "none"}.\n`,
+        );
         return 1;
     }
     const raw = readStackFiles(projectDir, stackFile);
@@ -63,7 +67,9 @@ function main(argv: string[]): number {
     }
     for (const warning of validated.warnings) process.stderr.write(`warning: ${warning}\n`);
 
-    const documents = buildKubernetesObjects(validated.settings).map((o) => stringify(o, { lineWidth: 0 }));
+    const documents = buildKubernetesObjects(validated.settings).map((o) =>
+        stringify(o, { lineWidth: 0 }),
+    );
     process.stdout.write(documents.map((d) => `---\n${d}`).join(""));
     return 0;
 }

@@ -19,7 +19,10 @@ export const BEAT_COMMAND = [
 
 export function buildBeatDeployment(settings: Settings): DeploymentObject {
     const labels = commonLabels("beat");
-    const selector = { "app.kubernetes.io/name": "bookwyrm", "app.kubernetes.io/component": "beat" };
+    const selector = {
+        "app.kubernetes.io/name": "bookwyrm",
+        "app.kubernetes.io/component": "beat",
+    };
 
     return {
         apiVersion: "apps/v1",
@@ -28,7 +31,9 @@ export function buildBeatDeployment(settings: Settings): DeploymentObject {
             name: BEAT_NAME,
             namespace: settings.namespace,
             labels,
-            ...(settings.beat.waitForReady ? {} : { annotations: { "pulumi.com/skipAwait": "true" } }),
+            ...(settings.beat.waitForReady
+                ? {}
+                : { annotations: { "pulumi.com/skipAwait": "true" } }),
         },
         spec: {
             // Beat has no leader election: two schedulers would queue every task twice.

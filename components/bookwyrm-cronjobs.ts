@@ -34,7 +34,9 @@ export class BookwyrmCronJobs extends pulumi.ComponentResource {
         const objects = buildKubernetesObjects(args);
         const resources = objects.map((object) => this.register(object));
 
-        const cronJobs = resources.filter((r): r is k8s.batch.v1.CronJob => r instanceof k8s.batch.v1.CronJob);
+        const cronJobs = resources.filter(
+            (r): r is k8s.batch.v1.CronJob => r instanceof k8s.batch.v1.CronJob,
+        );
         this.cronJobNames = pulumi
             .all(cronJobs.map((c) => c.metadata.name))
             .apply((names) => Object.fromEntries(JOB_KEYS.map((key, i) => [key, names[i]])));

@@ -23,7 +23,9 @@ export function readPulumiConfig(): RawConfig {
         try {
             values[key] = JSON.parse(text);
         } catch {
-            problems.push(`${fullKey}: must be ${type === "array" ? "a list" : "an object (a YAML mapping)"} (given: ${JSON.stringify(text)})`);
+            problems.push(
+                `${fullKey}: must be ${type === "array" ? "a list" : "an object (a YAML mapping)"} (given: ${JSON.stringify(text)})`,
+            );
         }
     }
     return { values, problems };

@@ -16,7 +16,8 @@ export function readStackFiles(projectDir: string, stackFile: string): RawConfig
     const project = readYaml(path.join(projectDir, "Pulumi.yaml"), problems);
     for (const [key, declaration] of ownKeys(project?.config)) {
         // A declaration is `{type, description, default}`; a bare value is shorthand for a default.
-        const isDeclaration = isObject(declaration) && ("type" in declaration || "default" in declaration);
+        const isDeclaration =
+            isObject(declaration) && ("type" in declaration || "default" in declaration);
         const value = isDeclaration ? declaration.default : declaration;
         if (value !== undefined) values[key] = value;
     }
@@ -24,7 +25,9 @@ export function readStackFiles(projectDir: string, stackFile: string): RawConfig
     const stack = readYaml(stackFile, problems);
     for (const [key, value] of ownKeys(stack?.config)) {
         if (isObject(value) && "secure" in value) {
-            problems.push(`${PROJECT}:${key}: is an encrypted secret; this program takes no secrets in stack config (put them in a Kubernetes Secret named in envFrom.secrets)`);
+            problems.push(
+                `${PROJECT}:${key}: is an encrypted secret; this program takes no secrets in stack config (put them in a Kubernetes Secret named in envFrom.secrets)`,
+            );
             continue;
         }
         values[key] = value;
@@ -52,7 +55,9 @@ function readYaml(file: string, problems: string[]): Record<string, unknown> | u
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (error) {
-        problems.push(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        problems.push(
+            `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        );
         return undefined;
     }
     try {

@@ -34,7 +34,8 @@ function checkedMap(keyCheck: Check, valueSchema: z.ZodType<string>) {
     return z.record(z.string(), valueSchema).superRefine((map, ctx) => {
         for (const key of Object.keys(map)) {
             const problem = keyCheck(key);
-            if (problem) ctx.addIssue({ code: "custom", message: `key "${key}" ${problem}`, path: [key] });
+            if (problem)
+                ctx.addIssue({ code: "custom", message: `key "${key}" ${problem}`, path: [key] });
         }
     });
 }
@@ -50,7 +51,10 @@ const job = z.strictObject({
     suspend: z.boolean(),
     concurrencyPolicy: z.enum(["Allow", "Forbid", "Replace"]),
     // The CronJob controller looks for due runs every 10 s; a shorter deadline can miss them all.
-    startingDeadlineSeconds: z.number().int().min(10, "must be at least 10 (the CronJob controller checks every 10 seconds)"),
+    startingDeadlineSeconds: z
+        .number()
+        .int()
+        .min(10, "must be at least 10 (the CronJob controller checks every 10 seconds)"),
     successfulJobsHistoryLimit: count,
     failedJobsHistoryLimit: count,
     ttlSecondsAfterFinished: count,

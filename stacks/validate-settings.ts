@@ -46,7 +46,10 @@ export function validateSettings(raw: Raw, readProblems: string[] = []): Validat
     const config = parsed.data;
     const settings: Settings = {
         ...config,
-        monitoring: { ...config.monitoring, namespace: config.monitoring.namespace ?? config.namespace },
+        monitoring: {
+            ...config.monitoring,
+            namespace: config.monitoring.namespace ?? config.namespace,
+        },
     };
     return { settings, warnings: warningsFor(settings) };
 }
@@ -72,7 +75,11 @@ function isPlainObject(value: unknown): value is Raw {
 }
 
 function valueAt(root: unknown, path: Path): unknown {
-    return path.reduce<unknown>((node, key) => (isPlainObject(node) || Array.isArray(node) ? (node as Raw)[key] : undefined), root);
+    return path.reduce<unknown>(
+        (node, key) =>
+            isPlainObject(node) || Array.isArray(node) ? (node as Raw)[key] : undefined,
+        root,
+    );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, merged: Raw): string[] {
@@ -143,7 +150,11 @@ function closest(word: string, candidates: string[]): string | undefined {
             row[0] = i;
             for (let j = 1; j <= b.length; j++) {
                 const current = row[j];
-                row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+                row[j] = Math.min(
+                    row[j] + 1,
+                    row[j - 1] + 1,
+                    previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+                );
                 previous = current;
             }
         }
@@ -178,7 +189,10 @@ function crossFieldProblems(merged: Raw): string[] {
         }
     }
 
-    if (valueAt(merged, ["monitoring", "enabled"]) === true && valueAt(merged, ["monitoring", "runbookUrl"]) === "") {
+    if (
+        valueAt(merged, ["monitoring", "enabled"]) === true &&
+        valueAt(merged, ["monitoring", "runbookUrl"]) === ""
+    ) {
         problems.push(
             `${keyName(["monitoring", "runbookUrl"])}: required when monitoring.enabled is true ` +
                 "(given: nothing); set the http(s) address where this README is published, so each alert links to its section",

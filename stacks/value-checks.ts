@@ -18,7 +18,7 @@ const CRON_MACROS = new Set([
 const MONTH_NAMES = new Set("jan feb mar apr may jun jul aug sep oct nov dec".split(" "));
 const DAY_NAMES = new Set("sun mon tue wed thu fri sat".split(" "));
 const CRON_ACCEPTED =
-    "five fields (minute hour day-of-month month day-of-week, e.g. \"0 */6 * * *\") " +
+    'five fields (minute hour day-of-month month day-of-week, e.g. "0 */6 * * *") ' +
     `or one of ${[...CRON_MACROS].join(", ")}`;
 
 /** The Kubernetes CronJob schedule dialect, checked before the API server would see it. */
@@ -40,7 +40,8 @@ export function cronProblem(schedule: string): string | undefined {
 
     // cron-parser is more liberal than robfig/cron (L, W, #, H, day 7, seconds); refuse those
     // extensions first so that what passes here also passes the API server.
-    if (/[#]/.test(text)) return `uses "#", which Kubernetes cron does not support; accepted: ${CRON_ACCEPTED}`;
+    if (/[#]/.test(text))
+        return `uses "#", which Kubernetes cron does not support; accepted: ${CRON_ACCEPTED}`;
     for (const [index, field] of fields.entries()) {
         for (const word of field.match(/[a-z]+/gi) ?? []) {
             const names = index === 3 ? MONTH_NAMES : index === 4 ? DAY_NAMES : undefined;
@@ -65,7 +66,10 @@ export function cronProblem(schedule: string): string | undefined {
 export function timeZoneProblem(zone: string): string | undefined {
     const accepted = 'an IANA time zone name such as "Etc/UTC" or "Europe/Paris"';
     // The API server refuses "Local" and checks each path segment's characters and length.
-    if (zone === "Local" || !zone.split("/").every((part) => /^[A-Za-z.\-_0-9+]{1,14}$/.test(part))) {
+    if (
+        zone === "Local" ||
+        !zone.split("/").every((part) => /^[A-Za-z.\-_0-9+]{1,14}$/.test(part))
+    ) {
         return `must be ${accepted}`;
     }
     try {
@@ -80,8 +84,22 @@ export function timeZoneProblem(zone: string): string | undefined {
 // decimal number with a binary-SI, decimal-SI or exponent suffix.
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 const SUFFIX_FACTOR: Record<string, number> = {
-    "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 export function quantityProblem(value: string): string | undefined {
@@ -119,28 +137,37 @@ export function dnsSubdomainProblem(name: string): string | undefined {
 
 /** A container image pinned by a tag other than `latest`, or by digest. */
 export function pinnedImageProblem(image: string): string | undefined {
-    const accepted = 'an image pinned by tag or digest, e.g. "ghcr.io/bookwyrm-social/bookwyrm:v0.9.2"';
+    const accepted =
+        'an image pinned by tag or digest, e.g. "ghcr.io/bookwyrm-social/bookwyrm:v0.9.2"';
     if (/\s/.test(image) || image === "") return `must be ${accepted}`;
 
     const [name, digest] = image.split("@", 2);
     if (digest !== undefined) {
-        return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : `has a malformed digest; must be ${accepted}`;
+        return /^sha256:[a-f0-9]{64}$/.test(digest)
+            ? undefined
+            : `has a malformed digest; must be ${accepted}`;
     }
 
     // A colon after the last slash separates the tag; one before it is a registry port.
     const lastPart = name.slice(name.lastIndexOf("/") + 1);
     const colon = lastPart.lastIndexOf(":");
-    if (colon < 0) return `has no tag, so every pull may bring a different image; must be ${accepted}`;
+    if (colon < 0)
+        return `has no tag, so every pull may bring a different image; must be ${accepted}`;
     const tag = lastPart.slice(colon + 1);
-    if (tag === "latest") return `uses ":latest", which moves with every release; must be ${accepted}`;
+    if (tag === "latest")
+        return `uses ":latest", which moves with every release; must be ${accepted}`;
     if (!/^[\w][\w.-]{0,127}$/.test(tag)) return `has a malformed tag; must be ${accepted}`;
     return undefined;
 }
 
 /** A Prometheus duration as PrometheusRule `for` takes it, e.g. `0m`, `15m`, `1h30m`. */
 export function promDurationProblem(value: string): string | undefined {
-    const ok = value === "0" || /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/.test(value);
-    return ok && value !== "" ? undefined : 'must be a Prometheus duration such as "0m", "15m" or "1h30m"';
+    const ok =
+        value === "0" ||
+        /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/.test(value);
+    return ok && value !== ""
+        ? undefined
+        : 'must be a Prometheus duration such as "0m", "15m" or "1h30m"';
 }
 
 /** Comma-separated PromQL label matchers, e.g. `job="kube-state-metrics"`. */
@@ -154,7 +181,8 @@ export function labelMatchersProblem(value: string): string | undefined {
 export function labelKeyProblem(key: string): string | undefined {
     const [prefix, name] = key.includes("/") ? key.split("/", 2) : [undefined, key];
     const nameOk = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
-    if (nameOk && (prefix === undefined || dnsSubdomainProblem(prefix) === undefined)) return undefined;
+    if (nameOk && (prefix === undefined || dnsSubdomainProblem(prefix) === undefined))
+        return undefined;
     return "is not a valid label key: at most 63 letters, digits, '-', '_' and '.', with an optional DNS prefix and '/'";
 }
 
@@ -165,7 +193,14 @@ export function labelValueProblem(value: string): string | undefined {
 }
 
 // Labels the alerts set themselves; an extra label of the same name would silently replace them.
-const ALERT_OWN_LABELS = ["alertname", "severity", "namespace", "cronjob", "job_name", "deployment"];
+const ALERT_OWN_LABELS = [
+    "alertname",
+    "severity",
+    "namespace",
+    "cronjob",
+    "job_name",
+    "deployment",
+];
 
 /** An extra alert label: a Prometheus label name that does not clash with the alerts' own. */
 export function alertLabelNameProblem(key: string): string | undefined {

@@ -29,7 +29,8 @@ pulumi.runtime.setMocks(
 
 // Loaded after setMocks, as the SDK requires.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BookwyrmCronJobs, COMPONENT_TYPE } = require("../components/bookwyrm-cronjobs") as typeof import("../components/bookwyrm-cronjobs");
+const { BookwyrmCronJobs, COMPONENT_TYPE } =
+    require("../components/bookwyrm-cronjobs") as typeof import("../components/bookwyrm-cronjobs");
 
 function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
@@ -67,15 +68,23 @@ describe("BookwyrmCronJobs under mocks", () => {
 
     it("parents every child to the component, so their URNs carry its type", async () => {
         registered = [];
-        const component = new BookwyrmCronJobs("bookwyrm", settingsWith({ beat: { retain: true }, monitoring: MONITORING_ON }));
+        const component = new BookwyrmCronJobs(
+            "bookwyrm",
+            settingsWith({ beat: { retain: true }, monitoring: MONITORING_ON }),
+        );
         const children = await Promise.all(
             // eslint-disable-next-line @typescript-eslint/no-explicit-any
-            ((component as any).__childResources ? [...(component as any).__childResources] : []).map((r: pulumi.Resource) =>
-                promiseOf(r.urn),
-            ),
+            ((component as any).__childResources
+                ? [...(component as any).__childResources]
+                : []
+            ).map((r: pulumi.Resource) => promiseOf(r.urn)),
         );
         assert.equal(children.length, 5);
-        for (const urn of children) assert.match(urn as string, new RegExp(`::${COMPONENT_TYPE.replace(/[:]/g, "\\:")}\\$`));
+        for (const urn of children)
+            assert.match(
+                urn as string,
+                new RegExp(`::${COMPONENT_TYPE.replace(/[:]/g, "\\:")}\\$`),
+            );
     });
 
     it("passes the built objects as resource inputs", async () => {
@@ -85,20 +94,31 @@ describe("BookwyrmCronJobs under mocks", () => {
         assert.equal(automod?.inputs.metadata.namespace, "bookwyrm-application");
         assert.equal(automod?.inputs.spec.schedule, "0 * * * *");
         assert.equal(automod?.inputs.spec.suspend, false);
-        assert.equal(automod?.inputs.spec.jobTemplate.spec.template.spec.securityContext.runAsNonRoot, true);
+        assert.equal(
+            automod?.inputs.spec.jobTemplate.spec.template.spec.securityContext.runAsNonRoot,
+            true,
+        );
     });
 
     it("adds the beat Deployment only when beat.retain is true", async () => {
         const retained = await build({ beat: { retain: true } });
-        assert.ok(registered.some((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "bookwyrm-beat"));
+        assert.ok(
+            registered.some(
+                (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "bookwyrm-beat",
+            ),
+        );
         assert.equal(await promiseOf(retained.component.beatDeploymentName), "bookwyrm-beat");
         await build({ beat: { retain: false } });
         assert.ok(!registered.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
     });
 
     it("adds the PrometheusRule only when monitoring.enabled is true", async () => {
-        const monitored = await build({ monitoring: { ...MONITORING_ON, labels: { release: "kps" } } });
-        const rule = registered.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        const monitored = await build({
+            monitoring: { ...MONITORING_ON, labels: { release: "kps" } },
+        });
+        const rule = registered.find(
+            (r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+        );
         assert.ok(rule);
         assert.equal(rule.inputs.metadata.namespace, "bookwyrm-application");
         assert.equal(rule.inputs.metadata.labels.release, "kps");
@@ -112,7 +132,10 @@ describe("BookwyrmCronJobs under mocks", () => {
 describe("the program (index.ts) under mocks", () => {
     function setStackConfig(values: Record<string, unknown>) {
         const config = Object.fromEntries(
-            Object.entries(values).map(([k, v]) => [`bookwyrm-cronjobs:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+            Object.entries(values).map(([k, v]) => [
+                `bookwyrm-cronjobs:${k}`,
+                typeof v === "string" ? v : JSON.stringify(v),
+            ]),
         );
         pulumi.runtime.setAllConfig(config);
     }
@@ -124,7 +147,11 @@ describe("the program (index.ts) under mocks", () => {
     }
 
     it("builds the stack from config, with Pulumi.yaml-style JSON values", async () => {
-        setStackConfig({ beat: { retain: true }, jobs: { automod: { schedule: "@hourly" } }, envFrom: { secrets: ["s"] } });
+        setStackConfig({
+            beat: { retain: true },
+            jobs: { automod: { schedule: "@hourly" } },
+            envFrom: { secrets: ["s"] },
+        });
         registered = [];
         const program = loadProgram();
         assert.deepEqual(await promiseOf(program.cronJobNames), {
@@ -132,15 +159,25 @@ describe("the program (index.ts) under mocks", () => {
             updateCheck: "bookwyrm-update-check",
             dbCleanup: "bookwyrm-db-cleanup",
         });
-        assert.equal(registered.find((r) => r.name === "bookwyrm-automod")?.inputs.spec.schedule, "@hourly");
+        assert.equal(
+            registered.find((r) => r.name === "bookwyrm-automod")?.inputs.spec.schedule,
+            "@hourly",
+        );
         assert.ok(registered.some((r) => r.name === "bookwyrm-beat"));
     });
 
     it("stops with a RunError naming every bad key before registering anything", () => {
-        setStackConfig({ jobs: { automod: { schedul: "0 * * * *" } }, image: "bookwyrm:latest", beat: "yes" });
+        setStackConfig({
+            jobs: { automod: { schedul: "0 * * * *" } },
+            image: "bookwyrm:latest",
+            beat: "yes",
+        });
         registered = [];
         assert.throws(loadProgram, (error: Error) => {
-            assert.ok(error instanceof pulumi.RunError, "a RunError is printed without a stack trace");
+            assert.ok(
+                error instanceof pulumi.RunError,
+                "a RunError is printed without a stack trace",
+            );
             assert.match(error.message, /Invalid stack config \(3 problems\)/);
             assert.match(error.message, /bookwyrm-cronjobs:jobs\.automod\.schedul: unknown key/);
             assert.match(error.message, /bookwyrm-cronjobs:image: uses ":latest"/);

@@ -44,20 +44,44 @@ describe("buildKubernetesObjects", () => {
                 "CronJob/bookwyrm-application/bookwyrm-db-cleanup",
             ],
         );
-        for (const o of objects) assert.ok(o.metadata.name.length <= 52, `${o.metadata.name} over 52 characters`);
+        for (const o of objects)
+            assert.ok(o.metadata.name.length <= 52, `${o.metadata.name} over 52 characters`);
     });
 
     it("adds the beat Deployment and the PrometheusRule only when config asks", () => {
-        const kinds = (values: Record<string, unknown>) => buildKubernetesObjects(settingsWith(values)).map((o) => o.kind);
+        const kinds = (values: Record<string, unknown>) =>
+            buildKubernetesObjects(settingsWith(values)).map((o) => o.kind);
         assert.deepEqual(kinds({}), ["CronJob", "CronJob", "CronJob"]);
-        assert.deepEqual(kinds({ beat: { retain: true } }), ["CronJob", "CronJob", "CronJob", "Deployment"]);
-        assert.deepEqual(kinds({ monitoring: MONITORING_ON }), ["CronJob", "CronJob", "CronJob", "PrometheusRule"]);
-        assert.deepEqual(kinds(ALL_ON), ["CronJob", "CronJob", "CronJob", "Deployment", "PrometheusRule"]);
+        assert.deepEqual(kinds({ beat: { retain: true } }), [
+            "CronJob",
+            "CronJob",
+            "CronJob",
+            "Deployment",
+        ]);
+        assert.deepEqual(kinds({ monitoring: MONITORING_ON }), [
+            "CronJob",
+            "CronJob",
+            "CronJob",
+            "PrometheusRule",
+        ]);
+        assert.deepEqual(kinds(ALL_ON), [
+            "CronJob",
+            "CronJob",
+            "CronJob",
+            "Deployment",
+            "PrometheusRule",
+        ]);
     });
 
     it("puts the PrometheusRule in the monitoring namespace with the extra labels", () => {
         const objects = buildKubernetesObjects(
-            settingsWith({ monitoring: { ...MONITORING_ON, namespace: "monitoring", labels: { release: "kps" } } }),
+            settingsWith({
+                monitoring: {
+                    ...MONITORING_ON,
+                    namespace: "monitoring",
+                    labels: { release: "kps" },
+                },
+            }),
         );
         const rule = objects.find((o) => o.kind === "PrometheusRule");
         assert.equal(rule?.metadata.namespace, "monitoring");
@@ -70,8 +94,14 @@ describe("buildKubernetesObjects", () => {
 
     it("fails the schema check for a broken object (the check can fail)", () => {
         const [automod] = buildKubernetesObjects(settingsWith()) as CronJobObject[];
-        const broken = { ...automod, spec: { ...automod.spec, concurrencyPolicy: "Sometimes" } } as CronJobObject;
-        assert.throws(() => validateSchema(broken), /concurrencyPolicy must be equal to one of the allowed values/);
+        const broken = {
+            ...automod,
+            spec: { ...automod.spec, concurrencyPolicy: "Sometimes" },
+        } as CronJobObject;
+        assert.throws(
+            () => validateSchema(broken),
+            /concurrencyPolicy must be equal to one of the allowed values/,
+        );
     });
 
     it("writes every CronJob field from settings, suspend and timeZone included", () => {
@@ -115,9 +145,18 @@ describe("buildKubernetesObjects", () => {
     it("runs each task through manage.py shell in /app", () => {
         const objects = buildKubernetesObjects(settingsWith());
         const expected: [string, RegExp][] = [
-            ["bookwyrm-automod", /from bookwyrm\.models\.antispam import automod_task\nautomod_task\(\)/],
-            ["bookwyrm-update-check", /from bookwyrm\.models\.site import check_for_updates_task.*\ncheck_for_updates_task\(\)/],
-            ["bookwyrm-db-cleanup", /Notification\.objects\.filter\(read=True, updated_date__lt=cutoff\)/],
+            [
+                "bookwyrm-automod",
+                /from bookwyrm\.models\.antispam import automod_task\nautomod_task\(\)/,
+            ],
+            [
+                "bookwyrm-update-check",
+                /from bookwyrm\.models\.site import check_for_updates_task.*\ncheck_for_updates_task\(\)/,
+            ],
+            [
+                "bookwyrm-db-cleanup",
+                /Notification\.objects\.filter\(read=True, updated_date__lt=cutoff\)/,
+            ],
         ];
         for (const [name, script] of expected) {
             const container = podSpec(cronJob(objects, name)).containers[0];
@@ -129,9 +168,19 @@ describe("buildKubernetesObjects", () => {
     });
 
     it("gives the cleanup its retention, batch size and dry-run switch as environment", () => {
-        const settings = settingsWith({ cleanup: { dryRun: true, sessions: false, notificationRetentionDays: 30, batchSize: 200 } });
-        const env = podSpec(cronJob(buildKubernetesObjects(settings), "bookwyrm-db-cleanup")).containers[0].env;
-        const byName = Object.fromEntries(env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        const settings = settingsWith({
+            cleanup: {
+                dryRun: true,
+                sessions: false,
+                notificationRetentionDays: 30,
+                batchSize: 200,
+            },
+        });
+        const env = podSpec(cronJob(buildKubernetesObjects(settings), "bookwyrm-db-cleanup"))
+            .containers[0].env;
+        const byName = Object.fromEntries(
+            env.map((e: { name: string; value: string }) => [e.name, e.value]),
+        );
         assert.equal(byName.CLEANUP_DRY_RUN, "true");
         assert.equal(byName.CLEANUP_SESSIONS, "false");
         assert.equal(byName.CLEANUP_NOTIFICATION_RETENTION_DAYS, "30");
@@ -139,7 +188,9 @@ describe("buildKubernetesObjects", () => {
     });
 
     it("meets Pod Security 'restricted' in every pod", () => {
-        for (const object of buildKubernetesObjects(settingsWith({ ...ALL_ON, podSecurity: { runAsUser: 4242, runAsGroup: 4343 } }))) {
+        for (const object of buildKubernetesObjects(
+            settingsWith({ ...ALL_ON, podSecurity: { runAsUser: 4242, runAsGroup: 4343 } }),
+        )) {
             if (object.kind === "PrometheusRule") continue;
             const pod = podSpec(object);
             assert.equal(pod.securityContext.runAsNonRoot, true);
@@ -164,23 +215,37 @@ describe("buildKubernetesObjects", () => {
 
     it("takes env from the named ConfigMaps and Secrets and adds plain extras", () => {
         const settings = settingsWith({
-            envFrom: { configMaps: ["bookwyrm-config"], secrets: ["bookwyrm-secrets", "bookwyrm-s3"] },
+            envFrom: {
+                configMaps: ["bookwyrm-config"],
+                secrets: ["bookwyrm-secrets", "bookwyrm-s3"],
+            },
             env: { ENABLE_PREVIEW_IMAGES: "false" },
         });
-        const container = podSpec(cronJob(buildKubernetesObjects(settings), "bookwyrm-automod")).containers[0];
+        const container = podSpec(cronJob(buildKubernetesObjects(settings), "bookwyrm-automod"))
+            .containers[0];
         assert.deepEqual(container.envFrom, [
             { configMapRef: { name: "bookwyrm-config" } },
             { secretRef: { name: "bookwyrm-secrets" } },
             { secretRef: { name: "bookwyrm-s3" } },
         ]);
-        assert.ok(container.env.some((e: { name: string; value: string }) => e.name === "ENABLE_PREVIEW_IMAGES" && e.value === "false"));
+        assert.ok(
+            container.env.some(
+                (e: { name: string; value: string }) =>
+                    e.name === "ENABLE_PREVIEW_IMAGES" && e.value === "false",
+            ),
+        );
     });
 
     it("uses the configured requests and limits per job", () => {
-        const settings = settingsWith({ jobs: { automod: { resources: { requests: { cpu: "200m" }, limits: { cpu: "2" } } } } });
+        const settings = settingsWith({
+            jobs: { automod: { resources: { requests: { cpu: "200m" }, limits: { cpu: "2" } } } },
+        });
         const objects = buildKubernetesObjects(settings);
         const automod = podSpec(cronJob(objects, "bookwyrm-automod")).containers[0].resources;
-        assert.deepEqual(automod, { requests: { cpu: "200m", memory: "128Mi" }, limits: { cpu: "2", memory: "256Mi" } });
+        assert.deepEqual(automod, {
+            requests: { cpu: "200m", memory: "128Mi" },
+            limits: { cpu: "2", memory: "256Mi" },
+        });
         const cleanup = podSpec(cronJob(objects, "bookwyrm-db-cleanup")).containers[0].resources;
         assert.deepEqual(cleanup.requests, { cpu: "100m", memory: "256Mi" });
     });
@@ -197,21 +262,36 @@ describe("buildKubernetesObjects", () => {
         assert.deepEqual(spec.strategy, { type: "Recreate" });
         assert.deepEqual(
             podSpec(beat).containers[0].command,
-            "celery -A celerywyrm beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler".split(" "),
+            "celery -A celerywyrm beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler".split(
+                " ",
+            ),
         );
-        assert.deepEqual(podSpec(beat).containers[0].resources.requests, { cpu: "100m", memory: "256Mi" });
+        assert.deepEqual(podSpec(beat).containers[0].resources.requests, {
+            cpu: "100m",
+            memory: "256Mi",
+        });
         assert.equal(beat.metadata.annotations, undefined);
-        const noWait = buildKubernetesObjects(settingsWith({ beat: { retain: true, waitForReady: false } }));
+        const noWait = buildKubernetesObjects(
+            settingsWith({ beat: { retain: true, waitForReady: false } }),
+        );
         assert.equal(noWait[3].metadata.annotations?.["pulumi.com/skipAwait"], "true");
     });
 
     it("ships Python that compiles", () => {
         for (const [key, source] of Object.entries(TASK_SCRIPTS)) {
-            const check = spawnSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: source });
+            const check = spawnSync(
+                "python3",
+                ["-c", "import ast, sys; ast.parse(sys.stdin.read())"],
+                { input: source },
+            );
             assert.equal(check.error, undefined, "python3 is needed for this test");
             assert.equal(check.status, 0, `${key}: ${check.stderr}`);
         }
-        const broken = spawnSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: "if True print(1)" });
+        const broken = spawnSync(
+            "python3",
+            ["-c", "import ast, sys; ast.parse(sys.stdin.read())"],
+            { input: "if True print(1)" },
+        );
         assert.notEqual(broken.status, 0, "the syntax check must be able to fail");
     });
 });

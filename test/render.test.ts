@@ -10,7 +10,9 @@ import { parseAllDocuments } from "yaml";
 const ROOT = path.resolve(__dirname, "..");
 
 function render(...args: string[]) {
-    const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "render.js"), ...args], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "render.js"), ...args], {
+        encoding: "utf8",
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -49,23 +51,33 @@ describe("npm run render", () => {
     });
 
     it("renders any stack file given with --config-file", () => {
-        withStackFile('config:\n  bookwyrm-cronjobs:jobs:\n    automod:\n      schedule: "@daily"\n', (file) => {
-            const { code, stdout, stderr } = render("--config-file", file);
-            assert.equal(code, 0);
-            assert.match(stderr, /^warning: bookwyrm-cronjobs:envFrom names no ConfigMap/);
-            assert.equal(parseAllDocuments(stdout)[0].toJS().spec.schedule, "@daily");
-        });
+        withStackFile(
+            'config:\n  bookwyrm-cronjobs:jobs:\n    automod:\n      schedule: "@daily"\n',
+            (file) => {
+                const { code, stdout, stderr } = render("--config-file", file);
+                assert.equal(code, 0);
+                assert.match(stderr, /^warning: bookwyrm-cronjobs:envFrom names no ConfigMap/);
+                assert.equal(parseAllDocuments(stdout)[0].toJS().spec.schedule, "@daily");
+            },
+        );
     });
 
     it("exits 1 with every problem on stderr and nothing on stdout for invalid config", () => {
-        const text = 'config:\n  bookwyrm-cronjobs:jobs:\n    automod:\n      schedul: "0 * * * *"\n      suspend: maybe\n';
+        const text =
+            'config:\n  bookwyrm-cronjobs:jobs:\n    automod:\n      schedul: "0 * * * *"\n      suspend: maybe\n';
         withStackFile(text, (file) => {
             const { code, stdout, stderr } = render("--config-file", file);
             assert.equal(code, 1);
             assert.equal(stdout, "");
             assert.match(stderr, /Invalid stack config \(2 problems\)/);
-            assert.match(stderr, /bookwyrm-cronjobs:jobs\.automod\.schedul: unknown key; did you mean "schedule"\?/);
-            assert.match(stderr, /bookwyrm-cronjobs:jobs\.automod\.suspend: must be true or false \(given: "maybe"\)/);
+            assert.match(
+                stderr,
+                /bookwyrm-cronjobs:jobs\.automod\.schedul: unknown key; did you mean "schedule"\?/,
+            );
+            assert.match(
+                stderr,
+                /bookwyrm-cronjobs:jobs\.automod\.suspend: must be true or false \(given: "maybe"\)/,
+            );
             assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "no stack trace for a config mistake");
         });
     });

@@ -35,7 +35,10 @@ describe("Pulumi.yaml", () => {
         assert.deepEqual(Object.keys(project.config).sort(), Object.keys(DEFAULTS).sort());
         for (const [key, declaration] of Object.entries<Record<string, unknown>>(project.config)) {
             assert.equal(declaration.type, CONFIG_KEY_TYPES[key as keyof typeof DEFAULTS], key);
-            assert.ok(typeof declaration.description === "string" && declaration.description.length > 10, key);
+            assert.ok(
+                typeof declaration.description === "string" && declaration.description.length > 10,
+                key,
+            );
             assert.deepEqual(declaration.default, DEFAULTS[key as keyof typeof DEFAULTS], key);
         }
     });
@@ -95,10 +98,16 @@ describe("the stack files", () => {
         try {
             const secret = path.join(dir, "Pulumi.s.yaml");
             fs.writeFileSync(secret, "config:\n  bookwyrm-cronjobs:image:\n    secure: AAABAJ==\n");
-            assert.match(readStackFiles(ROOT, secret).problems.join("\n"), /bookwyrm-cronjobs:image: is an encrypted secret/);
+            assert.match(
+                readStackFiles(ROOT, secret).problems.join("\n"),
+                /bookwyrm-cronjobs:image: is an encrypted secret/,
+            );
             const broken = path.join(dir, "Pulumi.b.yaml");
             fs.writeFileSync(broken, "config:\n  bookwyrm-cronjobs:image: [unclosed\n");
-            assert.match(readStackFiles(ROOT, broken).problems.join("\n"), /Pulumi\.b\.yaml: is not valid YAML/);
+            assert.match(
+                readStackFiles(ROOT, broken).problems.join("\n"),
+                /Pulumi\.b\.yaml: is not valid YAML/,
+            );
         } finally {
             fs.rmSync(dir, { recursive: true });
         }

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
     try {
         kubectl(cluster, ["create", "namespace", NS]);
         kubectl(cluster, ["apply", "--server-side", "-f", prometheusRuleCrdPath()]);
-        kubectl(cluster, ["wait", "--for=condition=established", "crd/prometheusrules.monitoring.coreos.com"]);
+        kubectl(cluster, [
+            "wait",
+            "--for=condition=established",
+            "crd/prometheusrules.monitoring.coreos.com",
+        ]);
         project.writeStack("prod", "prod");
         await project.initStack("prod");
         const up = await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]);
@@ -56,12 +60,22 @@ async function main(): Promise<void> {
         const originalPath = process.env.PATH;
         for (let i = 0; i < RUNS; i++) {
             process.env.PATH = `${wrapperDir}${path.delimiter}${originalPath}`;
-            const preview = await project.pulumi(["preview", "--stack", "prod", "--expect-no-changes"]);
+            const preview = await project.pulumi([
+                "preview",
+                "--stack",
+                "prod",
+                "--expect-no-changes",
+            ]);
             process.env.PATH = originalPath;
-            if (preview.code !== 0) throw new Error(`preview failed:\n${preview.stdout}${preview.stderr}`);
+            if (preview.code !== 0)
+                throw new Error(`preview failed:\n${preview.stdout}${preview.stderr}`);
             previews.push(preview.ms);
 
-            const dryRun = kubectl(cluster, ["apply", "--server-side", "--dry-run=server", "-f", "-"], manifests);
+            const dryRun = kubectl(
+                cluster,
+                ["apply", "--server-side", "--dry-run=server", "-f", "-"],
+                manifests,
+            );
             dryRuns.push(dryRun.ms);
         }
 
@@ -85,7 +99,9 @@ async function main(): Promise<void> {
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
     } finally {
-        await project.pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"]).catch(() => undefined);
+        await project
+            .pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"])
+            .catch(() => undefined);
         project.remove();
         fs.rmSync(wrapperDir, { recursive: true, force: true });
         await cluster.stop();

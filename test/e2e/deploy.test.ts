@@ -6,7 +6,14 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { TestCluster, startCluster } from "./cluster";
-import { PulumiProject, getObject, kubectl, prometheusRuleCrdPath, renderStackFile, subsetMismatches } from "./project";
+import {
+    PulumiProject,
+    getObject,
+    kubectl,
+    prometheusRuleCrdPath,
+    renderStackFile,
+    subsetMismatches,
+} from "./project";
 
 const NS = "bookwyrm-application";
 const PART_OF = "app.kubernetes.io/part-of=bookwyrm";
@@ -28,7 +35,10 @@ function ourObjects(): string[] {
     return out.split("\n").filter(Boolean).sort();
 }
 
-function expectOk(result: { code: number | null; stdout: string; stderr: string }, what: string): void {
+function expectOk(
+    result: { code: number | null; stdout: string; stderr: string },
+    what: string,
+): void {
     assert.equal(result.code, 0, `${what} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -52,12 +62,18 @@ describe("end to end: pulumi against a real API server", function () {
         // The namespace the operator already has, labelled as a "restricted" namespace would be.
         kubectl(cluster, ["create", "namespace", NS]);
         kubectl(cluster, [
-            "label", "namespace", NS,
+            "label",
+            "namespace",
+            NS,
             "pod-security.kubernetes.io/enforce=restricted",
             "pod-security.kubernetes.io/warn=restricted",
         ]);
         kubectl(cluster, ["apply", "--server-side", "-f", prometheusRuleCrdPath()]);
-        kubectl(cluster, ["wait", "--for=condition=established", "crd/prometheusrules.monitoring.coreos.com"]);
+        kubectl(cluster, [
+            "wait",
+            "--for=condition=established",
+            "crd/prometheusrules.monitoring.coreos.com",
+        ]);
         project = new PulumiProject(cluster);
     });
 
@@ -73,9 +89,17 @@ describe("end to end: pulumi against a real API server", function () {
         for (const stack of ["dev", "prod"]) {
             project.writeStack(stack, stack);
             const manifests = renderStackFile(path.join(project.dir, `Pulumi.${stack}.yaml`));
-            const result = kubectl(cluster, ["apply", "--server-side", "--dry-run=server", "-f", "-"], manifests, true);
+            const result = kubectl(
+                cluster,
+                ["apply", "--server-side", "--dry-run=server", "-f", "-"],
+                manifests,
+                true,
+            );
             expectOk(result, `dry-run apply of the ${stack} render`);
-            assert.equal((result.stdout.match(/serverside-applied \(server dry run\)/g) ?? []).length, stack === "prod" ? 5 : 3);
+            assert.equal(
+                (result.stdout.match(/serverside-applied \(server dry run\)/g) ?? []).length,
+                stack === "prod" ? 5 : 3,
+            );
         }
         assert.deepEqual(ourObjects(), [], "a dry run must create nothing");
     });
@@ -94,21 +118,41 @@ describe("end to end: pulumi against a real API server", function () {
         assert.doesNotMatch(up.stdout + up.stderr, /PodSecurity|would violate/);
 
         assert.deepEqual(ourObjects(), PROD_OBJECTS);
-        assert.equal(getObject(cluster, "deployment", NS, "bookwyrm-beat").metadata.uid, uidBefore, "beat adopted in place");
+        assert.equal(
+            getObject(cluster, "deployment", NS, "bookwyrm-beat").metadata.uid,
+            uidBefore,
+            "beat adopted in place",
+        );
 
         for (const expected of renderedObjects("prod")) {
-            const actual = getObject(cluster, expected.kind, expected.metadata.namespace, expected.metadata.name);
+            const actual = getObject(
+                cluster,
+                expected.kind,
+                expected.metadata.namespace,
+                expected.metadata.name,
+            );
             assert.ok(actual, `${expected.kind}/${expected.metadata.name} missing`);
             const mismatches = [
                 ...subsetMismatches(expected.spec, actual.spec, "spec"),
-                ...subsetMismatches(expected.metadata.labels, actual.metadata.labels, "metadata.labels"),
+                ...subsetMismatches(
+                    expected.metadata.labels,
+                    actual.metadata.labels,
+                    "metadata.labels",
+                ),
             ];
-            assert.deepEqual(mismatches, [], `${expected.kind}/${expected.metadata.name} differs from its render`);
+            assert.deepEqual(
+                mismatches,
+                [],
+                `${expected.kind}/${expected.metadata.name} differs from its render`,
+            );
         }
     });
 
     it("2. a preview right after up shows no changes", async () => {
-        expectOk(await project.pulumi(["preview", "--stack", "prod", "--expect-no-changes"]), "preview --expect-no-changes");
+        expectOk(
+            await project.pulumi(["preview", "--stack", "prod", "--expect-no-changes"]),
+            "preview --expect-no-changes",
+        );
     });
 
     it("3. a schedule edit is one in-place update, and the API server then has it", async () => {
@@ -123,7 +167,10 @@ describe("end to end: pulumi against a real API server", function () {
             assert.equal(summary[op] ?? 0, 0, `${op} in ${JSON.stringify(summary)}`);
         }
 
-        expectOk(await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]), "pulumi up");
+        expectOk(
+            await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]),
+            "pulumi up",
+        );
         const automod = getObject(cluster, "cronjob", NS, "bookwyrm-automod");
         assert.equal(automod.spec.schedule, "0 */2 * * *");
         assert.equal(automod.metadata.uid, uid, "updated in place, not recreated");
@@ -133,12 +180,19 @@ describe("end to end: pulumi against a real API server", function () {
         project.writeStack("prod", "prod", (config) => {
             config["bookwyrm-cronjobs:beat"].retain = false;
         });
-        expectOk(await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]), "up with beat.retain false");
+        expectOk(
+            await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]),
+            "up with beat.retain false",
+        );
         assert.equal(getObject(cluster, "deployment", NS, "bookwyrm-beat"), undefined);
-        for (const name of CRONJOBS) assert.ok(getObject(cluster, "cronjob", NS, name), `${name} must stay`);
+        for (const name of CRONJOBS)
+            assert.ok(getObject(cluster, "cronjob", NS, name), `${name} must stay`);
 
         project.writeStack("prod", "prod");
-        expectOk(await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]), "up with beat.retain true");
+        expectOk(
+            await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]),
+            "up with beat.retain true",
+        );
         assert.ok(getObject(cluster, "deployment", NS, "bookwyrm-beat"));
     });
 
@@ -157,22 +211,54 @@ describe("end to end: pulumi against a real API server", function () {
         }
         for (const name of CRONJOBS) {
             const pods = await waitFor(() => {
-                const out = kubectl(cluster, ["get", "pods", "-n", NS, "-l", `job-name=${name}-e2e`, "-o", "name"]).stdout;
+                const out = kubectl(cluster, [
+                    "get",
+                    "pods",
+                    "-n",
+                    NS,
+                    "-l",
+                    `job-name=${name}-e2e`,
+                    "-o",
+                    "name",
+                ]).stdout;
                 return out.trim() ? out.trim().split("\n") : undefined;
             }, 60_000);
             assert.equal(pods?.length, 1, `no pod admitted for job ${name}-e2e`);
-            const events = kubectl(cluster, ["get", "events", "-n", NS, "--field-selector", `involvedObject.name=${name}-e2e`]).stdout;
+            const events = kubectl(cluster, [
+                "get",
+                "events",
+                "-n",
+                NS,
+                "--field-selector",
+                `involvedObject.name=${name}-e2e`,
+            ]).stdout;
             assert.doesNotMatch(events, /FailedCreate|violates PodSecurity/);
         }
 
         // The control: the same namespace refuses a pod that is not "restricted", so the check above means something.
-        const root = kubectl(cluster, ["run", "root-pod", "-n", NS, "--image=busybox:1.36", "--restart=Never"], undefined, true);
+        const root = kubectl(
+            cluster,
+            ["run", "root-pod", "-n", NS, "--image=busybox:1.36", "--restart=Never"],
+            undefined,
+            true,
+        );
         assert.notEqual(root.code, 0);
         assert.match(root.stderr, /violates PodSecurity "restricted/);
     });
 
     it("7. an invalid stack config fails pulumi preview with the program's message and changes nothing", async () => {
-        const versions = () => PROD_OBJECTS.map((o) => kubectl(cluster, ["get", o, "-n", NS, "-o", "jsonpath={.metadata.resourceVersion}"]).stdout);
+        const versions = () =>
+            PROD_OBJECTS.map(
+                (o) =>
+                    kubectl(cluster, [
+                        "get",
+                        o,
+                        "-n",
+                        NS,
+                        "-o",
+                        "jsonpath={.metadata.resourceVersion}",
+                    ]).stdout,
+            );
         const before = versions();
         project.writeStack("prod", "prod", (config) => {
             config["bookwyrm-cronjobs:jobs"].automod.schedule = "61 * * * *";
@@ -184,16 +270,32 @@ describe("end to end: pulumi against a real API server", function () {
             const output = result.stdout + result.stderr;
             assert.notEqual(result.code, 0, `${command[0]} must fail`);
             assert.match(output, /Invalid stack config \(2 problems\)/);
-            assert.match(output, /bookwyrm-cronjobs:jobs\.automod\.schedule: is not a valid cron expression/);
-            assert.match(output, /bookwyrm-cronjobs:jobs\.automod\.schedul: unknown key; did you mean "schedule"\?/);
-            assert.doesNotMatch(output, /\n\s+at .*\.(ts|js):\d+/, "no stack trace for a config mistake");
+            assert.match(
+                output,
+                /bookwyrm-cronjobs:jobs\.automod\.schedule: is not a valid cron expression/,
+            );
+            assert.match(
+                output,
+                /bookwyrm-cronjobs:jobs\.automod\.schedul: unknown key; did you mean "schedule"\?/,
+            );
+            assert.doesNotMatch(
+                output,
+                /\n\s+at .*\.(ts|js):\d+/,
+                "no stack trace for a config mistake",
+            );
         }
         assert.deepEqual(versions(), before, "nothing on the cluster changed");
         project.writeStack("prod", "prod");
     });
 
     it("8. pulumi destroy removes everything and returns promptly", async () => {
-        const destroy = await project.pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
+        const destroy = await project.pulumi([
+            "destroy",
+            "--stack",
+            "prod",
+            "--yes",
+            "--skip-preview",
+        ]);
         expectOk(destroy, "pulumi destroy");
         // Foreground deletion that waited on a garbage collector would take minutes (10 by default).
         assert.ok(destroy.ms < 60_000, `destroy took ${destroy.ms} ms`);
@@ -202,15 +304,31 @@ describe("end to end: pulumi against a real API server", function () {
 
     it("1/5. pulumi up of dev creates three CronJobs and no beat or PrometheusRule", async () => {
         await project.initStack("dev");
-        expectOk(await project.pulumi(["up", "--stack", "dev", "--yes", "--skip-preview"]), "pulumi up dev");
-        assert.deepEqual(
-            ourObjects(),
-            ["cronjob.batch/bookwyrm-automod", "cronjob.batch/bookwyrm-db-cleanup", "cronjob.batch/bookwyrm-update-check"],
+        expectOk(
+            await project.pulumi(["up", "--stack", "dev", "--yes", "--skip-preview"]),
+            "pulumi up dev",
         );
-        assert.equal(kubectl(cluster, ["get", "prometheusrules", "-A", "-o", "name"]).stdout.trim(), "");
-        assert.equal(getObject(cluster, "cronjob", NS, "bookwyrm-update-check").spec.schedule, "0 3 * * 0");
-        expectOk(await project.pulumi(["preview", "--stack", "dev", "--expect-no-changes"]), "dev preview");
-        expectOk(await project.pulumi(["destroy", "--stack", "dev", "--yes", "--skip-preview"]), "destroy dev");
+        assert.deepEqual(ourObjects(), [
+            "cronjob.batch/bookwyrm-automod",
+            "cronjob.batch/bookwyrm-db-cleanup",
+            "cronjob.batch/bookwyrm-update-check",
+        ]);
+        assert.equal(
+            kubectl(cluster, ["get", "prometheusrules", "-A", "-o", "name"]).stdout.trim(),
+            "",
+        );
+        assert.equal(
+            getObject(cluster, "cronjob", NS, "bookwyrm-update-check").spec.schedule,
+            "0 3 * * 0",
+        );
+        expectOk(
+            await project.pulumi(["preview", "--stack", "dev", "--expect-no-changes"]),
+            "dev preview",
+        );
+        expectOk(
+            await project.pulumi(["destroy", "--stack", "dev", "--yes", "--skip-preview"]),
+            "destroy dev",
+        );
         assert.deepEqual(ourObjects(), []);
     });
 });

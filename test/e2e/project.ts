@@ -12,7 +12,15 @@ import { TestCluster, pulumiEnv } from "./cluster";
 export const REPO = path.resolve(__dirname, "..", "..");
 
 // What the engine needs of the project; everything else (tests, docs, e2e tools) stays behind.
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "index.ts", "tsconfig.json", "bin", "components", "stacks"];
+const PROGRAM_FILES = [
+    "Pulumi.yaml",
+    "package.json",
+    "index.ts",
+    "tsconfig.json",
+    "bin",
+    "components",
+    "stacks",
+];
 
 export interface RunResult {
     code: number | null;
@@ -39,7 +47,11 @@ export class PulumiProject {
      * Writes Pulumi.<stack>.yaml: the repository's stack file of `from`, pointed at the test
      * cluster, with `edit` applied to its config mapping.
      */
-    writeStack(stack: string, from: string, edit: (config: Record<string, any>) => void = () => {}): void {
+    writeStack(
+        stack: string,
+        from: string,
+        edit: (config: Record<string, any>) => void = () => {},
+    ): void {
         const source = parse(fs.readFileSync(path.join(REPO, `Pulumi.${from}.yaml`), "utf8"));
         const config = source.config as Record<string, any>;
         config["kubernetes:kubeconfig"] = this.cluster.kubeconfigPath;
@@ -56,12 +68,23 @@ export class PulumiProject {
 
     async pulumi(args: string[], timeoutMs = 300_000): Promise<RunResult> {
         const env = pulumiEnv(this.cluster, this.backendDir);
-        return run("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.dir, env, timeoutMs });
+        return run("pulumi", [...args, "--non-interactive", "--color", "never"], {
+            cwd: this.dir,
+            env,
+            timeoutMs,
+        });
     }
 
     async initStack(stack: string): Promise<void> {
-        const result = await this.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
-        if (result.code !== 0) throw new Error(`pulumi stack init ${stack} failed:\n${result.stderr}${result.stdout}`);
+        const result = await this.pulumi([
+            "stack",
+            "init",
+            stack,
+            "--secrets-provider",
+            "passphrase",
+        ]);
+        if (result.code !== 0)
+            throw new Error(`pulumi stack init ${stack} failed:\n${result.stderr}${result.stdout}`);
     }
 
     remove(): void {
@@ -78,14 +101,22 @@ export function run(
 ): Promise<RunResult> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(command, args, {
+            cwd: opts.cwd,
+            env: opts.env,
+            stdio: ["pipe", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
         child.stderr.on("data", (d) => (stderr += d));
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
-            reject(new Error(`${command} ${args.join(" ")} timed out after ${opts.timeoutMs} ms\n${stderr}${stdout}`));
+            reject(
+                new Error(
+                    `${command} ${args.join(" ")} timed out after ${opts.timeoutMs} ms\n${stderr}${stdout}`,
+                ),
+            );
         }, opts.timeoutMs ?? 120_000);
         child.on("error", reject);
         child.on("close", (code) => {
@@ -97,14 +128,24 @@ export function run(
 }
 
 /** kubectl against the test cluster; throws with its stderr on failure unless allowFailure. */
-export function kubectl(cluster: TestCluster, args: string[], input?: string, allowFailure = false): RunResult {
+export function kubectl(
+    cluster: TestCluster,
+    args: string[],
+    input?: string,
+    allowFailure = false,
+): RunResult {
     const started = Date.now();
     const result = spawnSync("kubectl", ["--kubeconfig", cluster.kubeconfigPath, ...args], {
         input,
         encoding: "utf8",
         timeout: 120_000,
     });
-    const out = { code: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started };
+    const out = {
+        code: result.status,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        ms: Date.now() - started,
+    };
     if (!allowFailure && result.status !== 0) {
         throw new Error(`kubectl ${args.join(" ")} failed (${result.status}):\n${result.stderr}`);
     }
@@ -112,8 +153,18 @@ export function kubectl(cluster: TestCluster, args: string[], input?: string, al
 }
 
 /** The object as the API server has it, or undefined when it does not exist. */
-export function getObject(cluster: TestCluster, kind: string, namespace: string, name: string): any {
-    const result = kubectl(cluster, ["get", kind, name, "-n", namespace, "-o", "json"], undefined, true);
+export function getObject(
+    cluster: TestCluster,
+    kind: string,
+    namespace: string,
+    name: string,
+): any {
+    const result = kubectl(
+        cluster,
+        ["get", kind, name, "-n", namespace, "-o", "json"],
+        undefined,
+        true,
+    );
     if (result.code !== 0) {
         if (/NotFound|not found/.test(result.stderr)) return undefined;
         throw new Error(result.stderr);
@@ -123,9 +174,13 @@ export function getObject(cluster: TestCluster, kind: string, namespace: string,
 
 /** The rendered manifests of a stack file, via the render command as a user runs it. */
 export function renderStackFile(file: string): string {
-    const result = spawnSync(process.execPath, [path.join(REPO, "bin", "render.js"), "--config-file", file], {
-        encoding: "utf8",
-    });
+    const result = spawnSync(
+        process.execPath,
+        [path.join(REPO, "bin", "render.js"), "--config-file", file],
+        {
+            encoding: "utf8",
+        },
+    );
     if (result.status !== 0) throw new Error(`render ${file} failed:\n${result.stderr}`);
     return result.stdout;
 }
@@ -138,10 +193,19 @@ export const PROMETHEUS_OPERATOR_VERSION = "v0.85.0";
 
 export function prometheusRuleCrdPath(): string {
     const module = `github.com/prometheus-operator/prometheus-operator@${PROMETHEUS_OPERATOR_VERSION}`;
-    const result = spawnSync("go", ["mod", "download", "-json", module], { encoding: "utf8", cwd: os.tmpdir() });
-    if (result.status !== 0) throw new Error(`go mod download ${module} failed:\n${result.stdout}${result.stderr}`);
+    const result = spawnSync("go", ["mod", "download", "-json", module], {
+        encoding: "utf8",
+        cwd: os.tmpdir(),
+    });
+    if (result.status !== 0)
+        throw new Error(`go mod download ${module} failed:\n${result.stdout}${result.stderr}`);
     const dir = JSON.parse(result.stdout).Dir as string;
-    return path.join(dir, "example", "prometheus-operator-crd", "monitoring.coreos.com_prometheusrules.yaml");
+    return path.join(
+        dir,
+        "example",
+        "prometheus-operator-crd",
+        "monitoring.coreos.com_prometheusrules.yaml",
+    );
 }
 
 /** Whether every field of `expected` is present with the same value in `actual` (extra fields allowed). */
@@ -153,10 +217,13 @@ export function subsetMismatches(expected: unknown, actual: unknown, at = ""): s
         return expected.flatMap((e, i) => subsetMismatches(e, actual[i], `${at}[${i}]`));
     }
     if (typeof expected === "object" && expected !== null) {
-        if (typeof actual !== "object" || actual === null) return [`${at}: missing (expected an object)`];
+        if (typeof actual !== "object" || actual === null)
+            return [`${at}: missing (expected an object)`];
         return Object.entries(expected).flatMap(([k, v]) =>
             subsetMismatches(v, (actual as Record<string, unknown>)[k], `${at}.${k}`),
         );
     }
-    return expected === actual ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+    return expected === actual
+        ? []
+        : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
