@@ -24,6 +24,9 @@ if ! command -v promtool >/dev/null; then
     pkill -x prometheus 2>/dev/null || true
 fi
 
+log "Django for the cleanup script's test (a venv outside the repo)"
+bash scripts/install-python-test-deps.sh
+
 log "e2e tools (cached after the first build)"
 bash e2e/tools/build.sh >/dev/null
 log "done"
