@@ -67,7 +67,9 @@ export class PulumiProject {
     }
 
     async pulumi(args: string[], timeoutMs = 300_000): Promise<RunResult> {
-        const env = pulumiEnv(this.cluster, this.backendDir);
+        // No usable $KUBECONFIG: the cluster is reached only through the stack's
+        // `kubernetes:kubeconfig`, which proves the provider honours stack config.
+        const env = pulumiEnv(this.cluster, this.backendDir, { KUBECONFIG: "/nonexistent/kubeconfig" });
         return run("pulumi", [...args, "--non-interactive", "--color", "never"], {
             cwd: this.dir,
             env,
