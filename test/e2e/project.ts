@@ -69,7 +69,14 @@ export class PulumiProject {
     async pulumi(args: string[], timeoutMs = 300_000): Promise<RunResult> {
         // No usable $KUBECONFIG: the cluster is reached only through the stack's
         // `kubernetes:kubeconfig`, which proves the provider honours stack config.
-        const env = pulumiEnv(this.cluster, this.backendDir, { KUBECONFIG: "/nonexistent/kubeconfig" });
+        // TMPDIR: the provider writes a kubeconfig (with the admin token) to a temporary file on
+        // every command and leaves it; keep those inside the directory remove() deletes.
+        const tmp = path.join(this.backendDir, "tmp");
+        fs.mkdirSync(tmp, { recursive: true });
+        const env = pulumiEnv(this.cluster, this.backendDir, {
+            KUBECONFIG: "/nonexistent/kubeconfig",
+            TMPDIR: tmp,
+        });
         return run("pulumi", [...args, "--non-interactive", "--color", "never"], {
             cwd: this.dir,
             env,
