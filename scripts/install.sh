@@ -27,6 +27,10 @@ fi
 log "Django for the cleanup script's test (a venv outside the repo)"
 bash scripts/install-python-test-deps.sh
 
-log "e2e tools (cached after the first build)"
-bash e2e/tools/build.sh >/dev/null
+if [ "${SKIP_E2E_TOOLS:-}" = 1 ]; then
+    log "e2e tools skipped (SKIP_E2E_TOOLS=1): npm run test:e2e will build them when first run"
+else
+    log "e2e tools (cached after the first build)"
+    bash e2e/tools/build.sh >/dev/null
+fi
 log "done"

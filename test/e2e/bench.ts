@@ -82,7 +82,9 @@ async function main(): Promise<void> {
         const programRuns = fs
             .readFileSync(nodeLog, "utf8")
             .split("\n")
-            .filter((line) => line.includes("@pulumi/pulumi/cmd/run"))
+            // The host also runs `node --version` and `node -e require.resolve(...)`; the program
+            // is the run that talks to the engine.
+            .filter((line) => line.includes("--monitor"))
             .map((line) => Number(line.split(" ")[0]));
 
         const p = median(previews);
