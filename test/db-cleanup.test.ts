@@ -346,16 +346,22 @@ describe("db-cleanup script against Django and SQLite", function () {
         assertStoreUntouched(caseDir);
     });
 
-    it("fails the Job (non-zero exit) when the UserSession table is missing", function () {
+    // A case whose database lacks `table`: the cleanup must exit non-zero, naming it.
+    function runWithoutTable(table: string) {
         const caseDir = freshCase();
-        fixture(caseDir, "drop-table", "bookwyrm_usersession");
+        fixture(caseDir, "drop-table", table);
         const run = runCleanup(caseDir, {});
         assert.notEqual(
             run.status,
             0,
             `expected a non-zero exit, got ${run.status}:\n${run.stdout}`,
         );
-        assert.match(run.stderr, /no such table: bookwyrm_usersession/);
+        assert.match(run.stderr, new RegExp(`no such table: ${table}`));
+        return { caseDir, run };
+    }
+
+    it("fails the Job (non-zero exit) when the UserSession table is missing", function () {
+        const { caseDir, run } = runWithoutTable("bookwyrm_usersession");
         assert.deepEqual(run.lines, ["bookwyrm db cleanup: deleting"]);
         assert.deepEqual(
             dump(caseDir).notifications,
@@ -370,15 +376,7 @@ describe("db-cleanup script against Django and SQLite", function () {
     });
 
     it("fails the Job (non-zero exit) when the notification table is missing, after the sessions part", function () {
-        const caseDir = freshCase();
-        fixture(caseDir, "drop-table", "bookwyrm_notification");
-        const run = runCleanup(caseDir, {});
-        assert.notEqual(
-            run.status,
-            0,
-            `expected a non-zero exit, got ${run.status}:\n${run.stdout}`,
-        );
-        assert.match(run.stderr, /no such table: bookwyrm_notification/);
+        const { caseDir, run } = runWithoutTable("bookwyrm_notification");
         assert.deepEqual(run.lines, [
             "bookwyrm db cleanup: deleting",
             `user sessions: deleted ${staleSessions.length} stale rows`,
