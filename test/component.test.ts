@@ -166,6 +166,26 @@ describe("the program (index.ts) under mocks", () => {
         assert.ok(registered.some((r) => r.name === "bookwyrm-beat"));
     });
 
+    it("logs a warning, and still deploys, when no ConfigMap or Secret is named", async () => {
+        setStackConfig({});
+        registered = [];
+        const warnings: string[] = [];
+        const original = pulumi.log.warn;
+        pulumi.log.warn = (message: string) => {
+            warnings.push(message);
+            return Promise.resolve();
+        };
+        try {
+            const program = loadProgram();
+            await promiseOf(program.cronJobNames);
+        } finally {
+            pulumi.log.warn = original;
+        }
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /^bookwyrm-cronjobs:envFrom names no ConfigMap or Secret/);
+        assert.equal(registered.filter((r) => r.type === "kubernetes:batch/v1:CronJob").length, 3);
+    });
+
     it("stops with a RunError naming every bad key before registering anything", () => {
         setStackConfig({
             jobs: { automod: { schedul: "0 * * * *" } },
