@@ -186,7 +186,13 @@ describe("end to end: pulumi against a real API server", function () {
             await project.pulumi(["up", "--stack", "prod", "--yes", "--skip-preview"]),
             "up with beat.retain false",
         );
-        assert.equal(getObject(cluster, "deployment", NS, "bookwyrm-beat"), undefined);
+        // beat.waitForReady false (no nodes here) also skips the provider's wait for the delete to
+        // finish; the garbage collector completes the foreground deletion within seconds.
+        const gone = await waitFor(
+            () => (getObject(cluster, "deployment", NS, "bookwyrm-beat") ? undefined : true),
+            30_000,
+        );
+        assert.equal(gone, true, "bookwyrm-beat still exists 30 s after pulumi up");
         for (const name of CRONJOBS)
             assert.ok(getObject(cluster, "cronjob", NS, name), `${name} must stay`);
 
