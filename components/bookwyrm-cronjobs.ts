@@ -21,7 +21,7 @@ export type BookwyrmCronJobsArgs = Settings;
 export class BookwyrmCronJobs extends pulumi.ComponentResource {
     /** The CronJobs' names, keyed by job (`automod`, `updateCheck`, `dbCleanup`). */
     public readonly cronJobNames: pulumi.Output<Record<string, string>>;
-    /** The namespace everything was created in. */
+    /** The namespace of the CronJobs and the beat Deployment (the PrometheusRule may differ). */
     public readonly namespace: pulumi.Output<string>;
     /** Name of the beat Deployment, or undefined when beat is not retained. */
     public readonly beatDeploymentName: pulumi.Output<string | undefined>;
