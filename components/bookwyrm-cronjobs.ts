@@ -5,7 +5,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../stacks/settings";
 import { KubernetesObject } from "./kubernetes-object";
-import { JOB_KEYS, buildKubernetesObjects } from "./kubernetes-objects";
+import { buildKubernetesObjects } from "./kubernetes-objects";
+import { JOB_KEYS } from "./names";
 
 export const COMPONENT_TYPE = "bookwyrm:index:BookwyrmCronJobs";
 

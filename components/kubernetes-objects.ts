@@ -2,13 +2,12 @@
 // command prints this list; the component registers it as Pulumi resources. Nothing else
 // decides what exists.
 
-import { JobKey, Settings } from "../stacks/settings";
+import { Settings } from "../stacks/settings";
 import { buildBeatDeployment } from "./beat-deployment";
 import { buildCronJob } from "./cronjob";
 import { KubernetesObject } from "./kubernetes-object";
+import { JOB_KEYS } from "./names";
 import { buildPrometheusRule } from "./prometheus-rule";
-
-export const JOB_KEYS: readonly JobKey[] = ["automod", "updateCheck", "dbCleanup"];
 
 export function buildKubernetesObjects(settings: Settings): KubernetesObject[] {
     const objects: KubernetesObject[] = JOB_KEYS.map((key) => buildCronJob(settings, key));

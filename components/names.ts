@@ -3,6 +3,9 @@
 
 import { JobKey } from "../stacks/settings";
 
+/** The jobs in the order their objects are built, rendered and alerted on. */
+export const JOB_KEYS: readonly JobKey[] = ["automod", "updateCheck", "dbCleanup"];
+
 /** metadata.name of each CronJob (at most 52 characters: the Job controller appends 11). */
 export const CRONJOB_NAMES: Record<JobKey, string> = {
     automod: "bookwyrm-automod",

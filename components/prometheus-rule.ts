@@ -5,14 +5,12 @@
 // kube_job_status_failed is deliberately unused: it counts failed pods, so a Job that retried
 // and then succeeded would alert until the Job is deleted (kubernetes-mixin PR #246).
 
-import { AlertSettings, JobKey, Settings } from "../stacks/settings";
+import { AlertSettings, Settings } from "../stacks/settings";
 import { AlertRule, PrometheusRuleObject } from "./kubernetes-object";
-import { BEAT_NAME, CRONJOB_NAMES, RULE_NAME, commonLabels } from "./names";
+import { BEAT_NAME, CRONJOB_NAMES, JOB_KEYS, RULE_NAME, commonLabels } from "./names";
 
 /** The single rule group of the PrometheusRule. */
 export const RULE_GROUP_NAME = "bookwyrm-cronjobs";
-
-const JOB_KEYS = Object.keys(CRONJOB_NAMES) as JobKey[];
 
 /** The PrometheusRule object; its `spec` is a valid Prometheus 2.42 rule file as it stands. */
 export function buildPrometheusRule(settings: Settings): PrometheusRuleObject {
