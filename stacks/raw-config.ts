@@ -5,3 +5,8 @@ export interface RawConfig {
     /** Problems found while reading (unreadable files, malformed values), reported with the rest. */
     problems: string[];
 }
+
+/** A YAML/JSON mapping: an object that is not null and not a list. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT } from "./defaults";
-import { RawConfig } from "./raw-config";
+import { RawConfig, isPlainObject } from "./raw-config";
 
 /** Reads the project file in `projectDir` and the stack file at `stackFile`. */
 export function readStackFiles(projectDir: string, stackFile: string): RawConfig {
@@ -17,14 +17,14 @@ export function readStackFiles(projectDir: string, stackFile: string): RawConfig
     for (const [key, declaration] of ownKeys(project?.config)) {
         // A declaration is `{type, description, default}`; a bare value is shorthand for a default.
         const isDeclaration =
-            isObject(declaration) && ("type" in declaration || "default" in declaration);
+            isPlainObject(declaration) && ("type" in declaration || "default" in declaration);
         const value = isDeclaration ? declaration.default : declaration;
         if (value !== undefined) values[key] = value;
     }
 
     const stack = readYaml(stackFile, problems);
     for (const [key, value] of ownKeys(stack?.config)) {
-        if (isObject(value) && "secure" in value) {
+        if (isPlainObject(value) && "secure" in value) {
             problems.push(
                 `${PROJECT}:${key}: is an encrypted secret; this program takes no secrets in stack config (put them in a Kubernetes Secret named in envFrom.secrets)`,
             );
@@ -43,7 +43,7 @@ export function stackFilePath(projectDir: string, stack: string): string {
 // This project's keys of a `config:` mapping, with the `bookwyrm-cronjobs:` prefix removed.
 // Keys of other namespaces (`kubernetes:context`, `pulumi:tags`) are the engine's business.
 function ownKeys(config: unknown): [string, unknown][] {
-    if (!isObject(config)) return [];
+    if (!isPlainObject(config)) return [];
     return Object.entries(config).flatMap(([key, value]): [string, unknown][] => {
         if (key.startsWith(`${PROJECT}:`)) return [[key.slice(PROJECT.length + 1), value]];
         return key.includes(":") ? [] : [[key, value]];
@@ -63,14 +63,10 @@ function readYaml(file: string, problems: string[]): Record<string, unknown> | u
     try {
         const parsed: unknown = parse(text);
         if (parsed === null || parsed === undefined) return {};
-        if (isObject(parsed)) return parsed;
+        if (isPlainObject(parsed)) return parsed;
         problems.push(`${file}: must be a YAML mapping with a "config:" key`);
     } catch (error) {
         problems.push(`${file}: is not valid YAML (${(error as Error).message.split("\n")[0]})`);
     }
     return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }

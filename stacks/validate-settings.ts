@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { DEFAULTS, PROJECT } from "./defaults";
+import { isPlainObject } from "./raw-config";
 import { Settings } from "./settings";
 import { settingsSchema } from "./settings-schema";
 import { quantityValue } from "./value-checks";
@@ -68,10 +69,6 @@ function mergeOver(defaults: unknown, value: unknown): unknown {
     const result: Raw = { ...defaults };
     for (const [key, v] of Object.entries(value)) result[key] = mergeOver(defaults[key], v);
     return result;
-}
-
-function isPlainObject(value: unknown): value is Raw {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function valueAt(root: unknown, path: Path): unknown {
